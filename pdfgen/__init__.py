@@ -1,0 +1,11 @@
+"""Pure functions that turn a record dict into the 评审表/送审表 (PDF, Excel) and stamp them.
+
+No Flask here: data in, bytes out.  See pdfgen/data.py for the record dict.
+"""
+
+from .codes import form_code, pretty_code, verify_code
+from .data import sample_record
+from .errors import FormError
+from .forms import blind_review_form, review_form, submission_form
+from .layout import (FORM_REVIEW, FORM_SUBMISSION, FORMS, ROLE_CITY, ROLE_COMMITTEE, ROLE_COUNTY,
+                     ROLE_SUPERVISOR, ROLE_UNIT, ROLES, STAMPING_ROLES, cell_rect)
