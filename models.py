@@ -664,7 +664,7 @@ def _create_guards():
     else:
         db.execute_sql(
             "CREATE OR REPLACE FUNCTION guard_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql")
+            "BEGIN RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql")
         for table, op in (("seal", "DELETE"), ("audit_event", "DELETE"), ("audit_event", "UPDATE")):
             name = f"guard_{table}_{op.lower()}"
             db.execute_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
