@@ -90,6 +90,28 @@ def status_to_seal(role):
     return f"{role}待签章"
 
 
+# The returned states name who returned the record and how; each of them offers 「重新申报」.
+RETURN_ACTIONS = ("审核不通过", "签章前退回", "强制驳回")
+
+
+def status_returned(role, action):
+    """「{角色}审核不通过」, 「{角色}签章前退回」 or 「{角色}强制驳回」."""
+    assert action in RETURN_ACTIONS
+    return f"{role}{action}"
+
+
+def is_returned(status):
+    """True for a record sent back to the applicant (it may be declared again with 「重新申报」)."""
+    return status.endswith(RETURN_ACTIONS)
+
+
+# RouteStep.state values.
+STEP_WAITING = "待审核"
+STEP_APPROVED = "审核通过"
+STEP_SEALED = "已签章"
+STEP_RETURNED = "已退回"
+
+
 SEAL_KINDS = ("职称专用章", "公章", "负责人签字", "审核人签字", "审核意见", "公示情况")
 # 职称专用章 and 公章 share one slot: exactly one of the two is active.
 SEAL_SLOT = {"职称专用章": "seal", "公章": "seal", "负责人签字": "leader_sign",
@@ -525,6 +547,31 @@ class Application(BaseModel):
 
     class Meta:
         indexes = ((("person", "level_group", "year", "live"), True),)
+
+    @classmethod
+    def visible_to(cls, role, account):
+        """Applications whose route names the actor's unit in `role`; everything else is a 404 for them."""
+        step = RouteStep.select(RouteStep.application).where(RouteStep.role == role)
+        if role in (ROLE_UNIT, ROLE_SUPERVISOR):
+            step = step.where(RouteStep.org == account.org_id)
+        elif role in (ROLE_COUNTY, ROLE_CITY):
+            step = step.where(RouteStep.agency == account.agency_id)
+        elif role == ROLE_COMMITTEE:
+            step = step.where(RouteStep.committee == account.committee_id)
+        else:
+            return cls.select().where(cls.id.is_null())
+        return cls.select().where(cls.id.in_(step))
+
+    @classmethod
+    def of_person(cls, person):
+        """The applicant's own records."""
+        return cls.select().where(cls.person == person)
+
+    def current_step(self):
+        """The RouteStep that must act now, or None."""
+        if self.route_index is None:
+            return None
+        return RouteStep.get_or_none((RouteStep.application == self) & (RouteStep.seq == self.route_index))
 
 
 class RouteStep(BaseModel):
