@@ -9,3 +9,5 @@ from .errors import FormError
 from .forms import blind_review_form, review_form, submission_form
 from .layout import (FORM_REVIEW, FORM_SUBMISSION, FORMS, ROLE_CITY, ROLE_COMMITTEE, ROLE_COUNTY,
                      ROLE_SUPERVISOR, ROLE_UNIT, ROLES, STAMPING_ROLES, cell_rect)
+from .seals import generate_title_seal, normalise_seal_image, opinion_image
+from .stamp import StampResult, stamp

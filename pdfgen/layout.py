@@ -119,7 +119,7 @@ def slots(form, role):
     if wide and role == ROLE_UNIT:
         opinion_h = reviewer_y - top - 16.0
     elif role == ROLE_UNIT:
-        opinion_h = (reviewer_y - top) * 0.55
+        opinion_h = (reviewer_y - top) * 0.42
     else:
         opinion_h = reviewer_y - top - 1.0
     opinion_w = w - 2 * pad
@@ -127,4 +127,9 @@ def slots(form, role):
     if role == ROLE_UNIT:
         pub_top = top + opinion_h + 1.0
         result["publicity"] = (x + pad, pub_top, opinion_w, reviewer_y - pub_top - 1.0)
+        # The 公示情况 text sits right of its label in a wide cell, under it in a narrow one.
+        label = 17.0 if wide else 0.0
+        under = 0.0 if wide else 5.0
+        result["publicity_text"] = (x + pad + label, pub_top + under, opinion_w - label,
+                                    reviewer_y - pub_top - 1.0 - under)
     return result
