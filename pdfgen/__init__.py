@@ -11,3 +11,4 @@ from .layout import (FORM_REVIEW, FORM_SUBMISSION, FORMS, ROLE_CITY, ROLE_COMMIT
                      ROLE_SUPERVISOR, ROLE_UNIT, ROLES, STAMPING_ROLES, cell_rect)
 from .seals import generate_title_seal, normalise_seal_image, opinion_image
 from .stamp import StampResult, stamp
+from .excel import blind_review_form_xlsx, read_form_xlsx, review_form_xlsx, submission_form_xlsx
