@@ -268,12 +268,15 @@ class _Doc(FPDF):
         shown = pretty_code(self.code)
         for page in range(1, total + 1):
             self.page = page
+            # fpdf2 remembers the font of the page it left, not of the page revisited.
+            self.current_font_is_set_on_page = False
             with self.local_context(fill_opacity=0.10, text_color=(40, 40, 40)):
                 self.font(26, SANS)
                 for cx, cy in ((105, 95), (105, 205)):
                     with self.rotation(35, cx, cy):
                         self.set_xy(cx - 80, cy - 6)
                         self.cell(160, 12, f"{WATERMARK} {shown}", align="C")
+            self.current_font_is_set_on_page = False
             self.font(8.5)
             self.set_text_color(90)
             self.set_xy(L.MARGIN, L.FOOTER_Y)
@@ -573,7 +576,9 @@ def submission_form(data):
     doc.set_line_width(0.3)
     _p, x, y, cw, ch = L.cell_rect(L.FORM_SUBMISSION, L.ROLE_COUNTY)
     doc.set_draw_color(120)
-    doc.dashed_line(x + cw, y + 1, x + cw, y + ch - 1, 1.2, 0.8)
+    doc.set_dash_pattern(dash=1.2, gap=0.8)
+    doc.line(x + cw, y + 1, x + cw, y + ch - 1)
+    doc.set_dash_pattern()
     doc.set_draw_color(0)
     for role in L.STAMPING_ROLES:
         _draw_role_labels(doc, L.FORM_SUBMISSION, role)
