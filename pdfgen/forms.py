@@ -596,6 +596,11 @@ def submission_form(data):
         if len(lines) <= room:
             break
     else:
+        # Too long for one page even in small type: keep a readable size and continue overleaf.
+        size = 9.0
+        line_h = size * 0.52
+        lines = doc.lines(body, text_w, size)
+        room = int((box_h - 4.0) // line_h)
         lines, overflow = lines[:room - 1] + ["(接续页)"], lines[room - 1:]
     doc.font(size)
     for i, line in enumerate(lines):

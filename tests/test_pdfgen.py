@@ -200,12 +200,12 @@ def test_long_summary_continues_on_a_second_submission_page():
     data = pdfgen.sample_record(20, long_text=True)
     pdf = pdfgen.submission_form(data)
     assert page_count(pdf) == 2
-    text = text_of(pdf, raw=True)
-    assert "业绩简介(续)" in text
-    cleaned = squash(_noise_free(pdf).replace("(接续页)", "").replace("业绩简介(续)", ""))
+    first = squash(text_of(pdf, 1, raw=True))
+    first = first[first.index("业绩简介") + 4:first.index("(接续页)")]
+    second = squash(_noise_free(pdfgen.submission_form(data)).split("业绩简介(续)", 1)[1])
     # The summary is printed in paragraphs; every paragraph must survive in full.
     for para in data["achievements_text"].split("\n"):
-        assert squash(para) in cleaned
+        assert squash(para) in first + second
 
 
 def test_repeated_experience_rows_are_left_out_on_request():
@@ -403,3 +403,28 @@ def test_not_an_excel_file_is_refused(record):
     with pytest.raises(pdfgen.FormError) as info:
         pdfgen.read_form_xlsx(pdfgen.submission_form_xlsx(record), b"PK\x03\x04 nonsense")
     assert "Excel" in str(info.value)
+
+
+def test_printed_signature_labels_sit_in_the_same_cells_stamp_uses(submission_pdf, review_pdf):
+    for form, pdf in (("submission", submission_pdf), ("review", review_pdf)):
+        n = page_count(pdf)
+        out = subprocess.run(["pdftotext", "-bbox", "-f", str(n), "-l", str(n), "-", "-"], input=pdf,
+                             capture_output=True, check=True).stdout.decode()
+        words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(审核人:|负责人:)<', out)
+        assert len(words) == 8
+        cells = []
+        for role in ("工作单位", "主管单位", "旗县人社局", "盟市人社局"):
+            _page, x, y, w, h = pdfgen.cell_rect(form, role)
+            cells.append((x * PT, y * PT, (x + w) * PT, (y + h) * PT))  # top-left origin, like -bbox
+        for x0, y0, x1, y1, _label in words:
+            x0, y0, x1, y1 = map(float, (x0, y0, x1, y1))
+            holders = [c for c in cells if c[0] <= x0 and x1 <= c[2] and c[1] <= y0 and y1 <= c[3]]
+            assert len(holders) == 1, (form, x0, y0)
+
+
+def test_bad_record_data_gives_a_chinese_error(record):
+    with pytest.raises(pdfgen.FormError) as info:
+        pdfgen.review_form(dict(record, photo=b"not an image"))
+    assert "照片" in str(info.value)
+    with pytest.raises(pdfgen.FormError):
+        pdfgen.review_form(None)
