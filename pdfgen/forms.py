@@ -17,7 +17,6 @@ BLIND_MASK = "(盲审隐去)"
 NO_LINE_START = set(",.;:!?)]}、,。;:!?)】》」』”’%")
 WATERMARK = "内蒙古自治区职称申报系统"
 
-LINE = 5.2
 BOTTOM = L.FOOTER_Y - 6.0
 FIXED_DATE = datetime(2025, 1, 1, tzinfo=timezone.utc)
 BUREAU_CAPTIONS = {L.ROLE_COUNTY: "旗县人社局/其他局", L.ROLE_CITY: "盟市人社局/其他局"}

@@ -64,10 +64,10 @@ def generate_title_seal(unit_name, size_px=640):
     draw.polygon(_star(c, c, s * 0.15), fill=255)
     outer = s / 2 - ring - 2
     n = len(name)
-    span = min(228.0, 22.0 * n + 30.0) if n > 1 else 0.0
+    span = min(228.0, max(22.0 * n + 30.0, 150.0 + 10.0 * n)) if n > 1 else 0.0
     step = span / (n - 1) if n > 1 else 0.0
     # Long names get tall, narrow characters, as on a carved seal.
-    char_size = int(outer * 0.27) if n <= 10 else int(outer * max(0.19, 0.27 - 0.006 * (n - 10)))
+    char_size = int(outer * (0.33 if n <= 6 else 0.29 if n <= 10 else max(0.19, 0.27 - 0.006 * (n - 10))))
     text_r = outer - char_size * 0.72
     arc_len = 2 * math.pi * (text_r - char_size * 0.35) * (step / 360.0) if n > 1 else outer
     squeeze = min(1.0, max(0.5, arc_len * 0.92 / char_size))

@@ -144,7 +144,7 @@ def stamp(pdf_bytes, form, role, seals, date):
     else:
         x, y, w, h = slots["opinion"]
         png = bytes(opinion) if _is_png(opinion) else text_image(str(opinion), round(w, 1), round(h, 1),
-                                                                      max_char_mm=3.6)
+                                                                      max_char_mm=3.2)
         pieces.append((PIECE_OPINION, png, _fit(png, slots["opinion"], align="left", valign="top")))
     if role == L.ROLE_UNIT:
         publicity = seals.get("publicity")
@@ -156,7 +156,7 @@ def stamp(pdf_bytes, form, role, seals, date):
             png = text_image(text, round(box[2], 1), round(box[3], 1), max_char_mm=3.2)
             pieces.append((PIECE_PUBLICITY, png, _fit(png, box, align="left", valign="top")))
     date_png = text_image(_date_text(date), round(slots["date"][2], 1), round(slots["date"][3], 1),
-                          max_char_mm=3.2, align="right", color=INK)
+                          max_char_mm=3.0, align="right", color=INK)
     pieces.append(("日期", date_png, _fit(date_png, slots["date"], align="right")))
     # The seal goes on last so it sits over the date and signatures, as ink on paper does.
     pieces.sort(key=lambda p: p[0] == PIECE_SEAL)
