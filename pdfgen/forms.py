@@ -403,9 +403,6 @@ def _cover(doc, data):
         y_line = y + 9 + (len(lines[:3]) - 1) * 7
         doc.line(78, y_line, 173, y_line)
         y = y_line + 9
-    doc.font(11)
-    doc.set_xy(L.MARGIN, 250)
-    doc.cell(L.CONTENT_W, 8, "内蒙古自治区人力资源和社会保障厅制", align="C")
 
 
 def _basic_info(doc, data):
