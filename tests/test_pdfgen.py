@@ -428,3 +428,16 @@ def test_bad_record_data_gives_a_chinese_error(record):
     assert "照片" in str(info.value)
     with pytest.raises(pdfgen.FormError):
         pdfgen.review_form(None)
+
+
+def test_libreoffice_style_rewrites_are_accepted(record):
+    template = pdfgen.submission_form_xlsx(record)
+
+    def libreoffice(wb):
+        ws = wb.active
+        ws.protection.set_password(ws.protection.password.lower(), already_hashed=True)
+        ws.row_dimensions[3].height = ws.row_dimensions[3].height - 0.5
+        ws.row_dimensions[200].height = 12.8  # heights written for rows the template never sized
+        ws.column_dimensions["B"].width = ws.column_dimensions["B"].width + 0.6
+    edits = pdfgen.read_form_xlsx(template, _edit(template, libreoffice))
+    assert set(edits) == {"summary"}
