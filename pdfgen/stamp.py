@@ -16,7 +16,7 @@ from PIL import Image
 
 from . import layout as L
 from .errors import FormError
-from .seals import INK, text_image
+from .seals import INK, PX_PER_MM, text_image
 
 PT_PER_MM = 72 / 25.4
 PIECE_SEAL = "公章或职称专用章"
@@ -69,11 +69,16 @@ class _ImageCache:
 _images = _ImageCache()
 
 
-def _fit(png, rect, align="center", valign="middle"):
-    """Return (x, y, w, h) mm of the image scaled into rect keeping its aspect ratio."""
+def _fit(png, rect, align="center", valign="middle", natural=False):
+    """Return (x, y, w, h) mm of the image scaled into rect keeping its aspect ratio.
+
+    `natural` keeps text rendered by text_image at its own size: a short opinion is not blown up to fill the cell.
+    """
     width, height, _rgb, _alpha = _images.get(png)
     x, y, w, h = rect
     scale = min(w / width, h / height)
+    if natural:
+        scale = min(scale, 1 / PX_PER_MM)
     iw, ih = width * scale, height * scale
     ix = x + (w - iw) / 2 if align == "center" else x if align == "left" else x + w - iw
     iy = y + (h - ih) / 2 if valign == "middle" else y if valign == "top" else y + h - ih
@@ -143,9 +148,10 @@ def stamp(pdf_bytes, form, role, seals, date):
         missing.append(PIECE_OPINION)
     else:
         x, y, w, h = slots["opinion"]
-        png = bytes(opinion) if _is_png(opinion) else text_image(str(opinion), round(w, 1), round(h, 1),
-                                                                      max_char_mm=3.2)
-        pieces.append((PIECE_OPINION, png, _fit(png, slots["opinion"], align="left", valign="top")))
+        uploaded = _is_png(opinion)
+        png = bytes(opinion) if uploaded else text_image(str(opinion), round(w, 1), round(h, 1), max_char_mm=3.2)
+        pieces.append((PIECE_OPINION, png, _fit(png, slots["opinion"], align="left", valign="top",
+                                                natural=not uploaded)))
     if role == L.ROLE_UNIT:
         publicity = seals.get("publicity")
         text = _publicity_text(publicity) if isinstance(publicity, dict) else ""
