@@ -56,11 +56,17 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
     models.init_db(app.config["DATABASE_URL"])
+    if not app.config.get("TESTING"):
+        # Parse the form fonts in the background so a worker's first PDF does not pay for it.
+        import threading
+
+        import pdfgen
+        threading.Thread(target=pdfgen.warm_up, daemon=True).start()
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from blueprints import admin, auth, declare, help, review, talent, unit
-    for module in (auth, talent, unit, declare, review, admin, help):
+    from blueprints import admin, auth, declare, help, review, seals, talent, unit, verify
+    for module in (auth, talent, unit, declare, review, seals, admin, help, verify):
         app.register_blueprint(module.bp)
 
     @app.before_request
