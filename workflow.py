@@ -173,10 +173,11 @@ def seal_pieces(role, account):
         slot = SEAL_SLOT[kind]
         if kind == "公示情况":
             pieces[slot] = {"time": seal.data.get("time", ""), "opinion": seal.data.get("opinion", "")}
+        elif kind == "审核意见" and seal.source == "生成" and seal.text:
+            # Text, not the preview image: stamp() sizes it to each form's cell.
+            pieces[slot] = seal.text
         elif seal.image_id:
             pieces[slot] = storage.read(seal.image)
-        elif seal.text:
-            pieces[slot] = seal.text
     return pieces
 
 
