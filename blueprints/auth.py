@@ -12,7 +12,7 @@ from blueprints.forms import (
     account_for_login,
 )
 from models import (
-    PICK_LABELS, Account, AuditEvent, Org, Person, db, id_facts, now, write_tx,
+    PICK_LABELS, Account, AuditEvent, Org, Person, db, id_facts, id_number_error, now, write_tx,
 )
 
 bp = Blueprint("auth", __name__)
@@ -121,6 +121,13 @@ def register():
     """个人注册 with 身份证号码 (出生日期 and 性别 derived from it)."""
     form = RegisterForm()
     if request.method == "POST":
+        # 「查询」 and 「选择」 of the work unit also work without JavaScript: they redraw the form.
+        if request.form.get("pick_org"):
+            form.org_code.data = request.form["pick_org"]
+            return _register_page(form)
+        if request.form.get("action") == "search_org":
+            return _register_page(form, results=_org_matches(request.form.get("org_q", "")),
+                                  query=request.form.get("org_q", ""))
         if form.validate():
             born, gender = id_facts(form.id_number.data)
             with db.atomic():
@@ -133,8 +140,59 @@ def register():
                 AuditEvent.create(account=account, role="个人", unit_name=org.name, action="注册")
             flash("注册成功", "success")
             return finish_login(account)
-        return render("auth/register.html", form=form, status=422)
-    return render("auth/register.html", form=form)
+        return _register_page(form, status=422)
+    return _register_page(form)
+
+
+def _org_matches(query):
+    """Units whose name or 统一社会信用代码 contains `query`, for choosing the work unit."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    return list(Org.select().where(Org.name.contains(query) | Org.credit_code.contains(query.upper()))
+                .order_by(Org.is_talent_center.desc(), Org.name).limit(20))
+
+
+def _id_facts_of(value):
+    """(出生日期, 性别, problem) for a typed 身份证号码."""
+    value = (value or "").strip().upper()
+    if not value:
+        return None, None, None
+    problem = id_number_error(value)
+    if problem:
+        return None, None, problem
+    born, gender = id_facts(value)
+    return born, gender, None
+
+
+def _register_page(form, status=200, results=None, query=""):
+    born, gender, _ = _id_facts_of(form.id_number.data)
+    org = Org.get_or_none(Org.credit_code == (form.org_code.data or "").strip().upper())
+    return render("auth/register.html", form=form, born=born, gender=gender, picked=org, results=results,
+                  query=query, status=status)
+
+
+@bp.get("/register/id-facts")
+def id_facts_preview():
+    """出生日期 and 性别 derived from the typed 身份证号码 (htmx fragment)."""
+    born, gender, problem = _id_facts_of(request.args.get("id_number"))
+    return render("auth/_id_facts.html", "auth/_id_facts.html", born=born, gender=gender, problem=problem)
+
+
+@bp.get("/register/units")
+def register_org_search():
+    """Work units by name or 统一社会信用代码, for registration (htmx fragment)."""
+    query = request.args.get("org_q", "")
+    return render("auth/_org_results.html", "auth/_org_results.html", results=_org_matches(query), query=query)
+
+
+@bp.get("/register/unit")
+def register_org_pick():
+    """The 工作单位 field filled with the chosen unit (htmx fragment)."""
+    form = RegisterForm(meta={"csrf": False}, formdata=None)
+    form.org_code.data = request.args.get("pick_org", "")
+    org = Org.get_or_none(Org.credit_code == form.org_code.data)
+    return render("auth/_org_pick.html", "auth/_org_pick.html", form=form, picked=org)
 
 
 @bp.route("/select-role", methods=["GET", "POST"])
@@ -185,3 +243,66 @@ def change_password():
                 return redirect(home_url(role) if role else url_for("auth.select_role"), 303)
         return render("auth/password.html", form=form, status=422)
     return render("auth/password.html", form=form)
+
+
+def _add_error(field, message):
+    field.errors = list(field.errors) + [message]
+
+
+def _masked_phone(phone):
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """忘记密码: 身份证号码 + 手机号 + a verification code sent by SMS, then a new password."""
+    from blueprints.sms import SmsError, allow, check_code, send_code
+    from blueprints.talent_forms import ForgotPasswordForm
+
+    form = ForgotPasswordForm()
+    if request.method == "GET":
+        return render("auth/forgot_password.html", form=form, sent_to=None)
+    sending = bool(form.send.data)
+    fields = (form.csrf_token, form.id_number, form.phone)
+    valid = all([field.validate(form) for field in fields]) if sending else form.validate()
+    if not sending and valid:
+        if not form.code.data:
+            _add_error(form.code, "请输入验证码")
+        if not form.password.data:
+            _add_error(form.password, "请输入新密码")
+        valid = not (form.code.errors or form.password.errors)
+    account = None
+    if valid:
+        if not allow(f"forgot:{request.remote_addr}", timedelta(hours=1), 30):
+            _add_error(form.phone, "操作过于频繁,请1小时后再试")
+            valid = False
+        else:
+            account = (Account.select().join(Person, on=(Account.person == Person.id))
+                       .where((Account.kind == "个人") & (Account.login == form.id_number.data)
+                              & (Person.phone == form.phone.data)).first())
+            if account is None:
+                _add_error(form.phone, "身份证号码与手机号不匹配,请核对;如收不到验证码,可联系工作单位在「行业汇总展示」"
+                                         "中初始化密码,或联系当地盟市、旗县人社部门重置密码")
+                valid = False
+    if valid and sending:
+        try:
+            send_code(form.phone.data)
+        except SmsError as error:
+            _add_error(form.code, str(error))
+            return render("auth/forgot_password.html", form=form, sent_to=None, status=422)
+        return render("auth/forgot_password.html", form=form, sent_to=_masked_phone(form.phone.data))
+    if valid:
+        try:
+            check_code(form.phone.data, form.code.data)
+        except SmsError as error:
+            _add_error(form.code, str(error))
+            valid = False
+    if not valid:
+        return render("auth/forgot_password.html", form=form, sent_to=None, status=422)
+    with db.atomic():
+        Account.update(password_hash=hash_password(form.password.data), failed_logins=0, locked_until=None).where(
+            Account.id == account.id).execute()
+        end_sessions(account, "password_reset")
+        AuditEvent.create(account=account, role="个人", unit_name=account.unit_name(), action="忘记密码重置")
+    flash("密码已重置,请使用新密码登录", "success")
+    return redirect(url_for("auth.login"), 303)
