@@ -301,21 +301,18 @@ def _seal(application, step, steps, account, role, unit, today):
     later = steps[step.seq + 1] if step.seq + 1 < len(steps) else None
     new_status = status_reviewing(later.role) if later is not None else STATUS_PASSED
     hashes = {form: hashlib.sha256(data).hexdigest() for form, data in stamped.items()}
+    versions = {form: forms[form].version + 1 for form in stamped}
+    # The conditional update goes first: a concurrent loser blocks on the row and finds the version moved,
+    # before it writes any FormFile row.
     with write_tx():
-        fresh = Application.get_by_id(application.id)
-        if fresh.version != application.version:
-            raise TransitionError(STALE)
-        versions = {}
-        for form, data in stamped.items():
-            stored = storage.save_bytes(data, f"{form}-{application.id}-{role}签章.pdf", "pdf")
-            version = forms[form].version + 1
-            FormFile.create(application=application, form=form, fmt="pdf", version=version, file=stored,
-                            sealed_by=role)
-            versions[form] = version
         updated = change_status(application, new_status, account, role, unit, SEAL, "",
                                 {"step": step.seq, "sha256": hashes, "versions": versions, "missing": missing,
                                  "date": date.isoformat()},
                                 route_index=step.seq + 1 if later is not None else step.seq)
+        for form, data in stamped.items():
+            stored = storage.save_bytes(data, f"{form}-{application.id}-{role}签章.pdf", "pdf")
+            FormFile.create(application=application, form=form, fmt="pdf", version=versions[form], file=stored,
+                            sealed_by=role)
         _step_update(step, STEP_SEALED)
     updated.seal_missing = missing
     return updated
@@ -335,18 +332,16 @@ def _decide(application, step, steps, action, account, unit, reason, tally, toda
     if review is not None:
         printed = committee_overlay(storage.read(review.file), numbers, action, date)
     new_status = STATUS_PASSED if action == APPROVE else status_returned(ROLE_COMMITTEE, REJECT)
+    detail = {"step": step.seq, "tally": numbers, "result": action}
+    if printed is not None:
+        detail["sha256"] = {"评审表": hashlib.sha256(printed).hexdigest()}
     with write_tx():
-        fresh = Application.get_by_id(application.id)
-        if fresh.version != application.version:
-            raise TransitionError(STALE)
-        detail = {"step": step.seq, "tally": numbers, "result": action}
+        updated = change_status(application, new_status, account, ROLE_COMMITTEE, unit, action,
+                                opinion or "同意通过", detail)
         if printed is not None:
             stored = storage.save_bytes(printed, f"评审表-{application.id}-评委会.pdf", "pdf")
             FormFile.create(application=application, form="评审表", fmt="pdf", version=review.version + 1,
                             file=stored, sealed_by=ROLE_COMMITTEE)
-            detail["sha256"] = {"评审表": hashlib.sha256(printed).hexdigest()}
-        updated = change_status(application, new_status, account, ROLE_COMMITTEE, unit, action,
-                                opinion or "同意通过", detail)
         _step_update(step, STEP_APPROVED if action == APPROVE else STEP_RETURNED, opinion or "同意通过")
     return updated
 

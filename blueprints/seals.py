@@ -213,7 +213,7 @@ def _pad_claims(token):
 
 
 def _pad_used(claims):
-    return Seal.select().where(Seal.data.contains(claims["n"])).exists()
+    return Seal.select().where(Seal.data == {"nonce": claims["n"]}).exists()
 
 
 @bp.get("/qr/<kind>")
