@@ -786,6 +786,13 @@ def mask_name(name):
     return (name[0] + "*" * (len(name) - 1)) if name else ""
 
 
+def short_plan_name(name):
+    """A plan's name without the words every plan shares, so chart labels differ."""
+    for common in ("内蒙古自治区", "职称申报计划", "(试运行)"):
+        name = name.replace(common, "")
+    return name.lstrip("0123456789年") or name
+
+
 @bp.get("/stats")
 @role_required(ROLE_ADMIN, ROLE_CITY)
 def stats():
@@ -798,9 +805,10 @@ def stats():
         "series": bar_chart(data["series"], "按系列统计"),
         "level": bar_chart(data["level"], "按等级统计"),
         "region": bar_chart(data["region"], "按地区统计"),
-        "plan": bar_chart(data["plan"], "按申报计划统计"),
+        "plan": bar_chart(data["plan"], "按申报计划统计", short=short_plan_name),
         "daily": line_chart(data["daily"], "每日提交数"),
-        "units": bar_chart([(u, n) for u, n, _, _ in data["units"][:15]], "各审核单位待处理数"),
+        "units": bar_chart(sorted([(u, n) for u, n, _, _ in data["units"]], key=lambda r: -r[1])[:15],
+                           "各审核单位待处理数", width=640),
     }
     return render("admin/stats.html", data=data, charts=charts, tables=STAT_TABLES, scope=scope_name(),
                   generated=now())

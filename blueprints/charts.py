@@ -28,9 +28,11 @@ def nice_max(value):
     return 10 * power
 
 
-def _ticks(top, n=4):
-    step = top / n
-    return [round(step * i, 2) for i in range(n + 1)]
+def _ticks(top):
+    """Whole-number ticks from 0 to `top` (a nice_max), four or five of them when they divide evenly."""
+    top = int(top)
+    step = next((top // n for n in (4, 5, 2) if top % n == 0 and top // n >= 1), 1)
+    return list(range(0, top + 1, step))
 
 
 def _num(value):
@@ -46,20 +48,22 @@ def _clip(label, limit):
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
-def bar_chart(rows, title, unit="条", width=640):
-    """Horizontal bar chart of [(label, value)] with a value axis, as an SVG Markup."""
+def bar_chart(rows, title, unit="条", width=480, short=None):
+    """Horizontal bar chart of [(label, value)] with a value axis, as an SVG Markup.
+
+    `short` maps a label to the text drawn beside its bar (the full label stays in the tooltip).
+    """
     uid = f"chart{next(_ids)}"
     rows = [(str(label), value) for label, value in rows]
-    labels = [_clip(label, 18) for label, _ in rows]
-    label_w = min(260, max([_text_width(s) for s in labels] + [40])) + 12
-    bar_h, gap, top_pad, bottom_pad = 22, 10, 34, 36
+    labels = [_clip(short(label) if short else label, 16) for label, _ in rows]
+    label_w = min(width * 0.45, max([_text_width(s) for s in labels] + [40])) + 12
+    bar_h, gap, top_pad, bottom_pad = 22, 10, 12, 36
     height = top_pad + len(rows) * (bar_h + gap) + bottom_pad
     plot_x, plot_w = label_w, width - label_w - 56
-    top = nice_max(max([v for _, v in rows] + [0]))
+    top = max(nice_max(max([v for _, v in rows] + [0])), 1)
     parts = [f'<svg class="chart" role="img" aria-labelledby="{uid}" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{uid}">{escape(title)}</title>',
-             f'<text x="0" y="18" font-size="15" font-weight="600" fill="{INK}">{escape(title)}</text>']
+             f'<title id="{uid}">{escape(title)}</title>']
     axis_y = top_pad + len(rows) * (bar_h + gap)
     for tick in _ticks(top):
         x = plot_x + plot_w * tick / top
@@ -88,13 +92,12 @@ def bar_chart(rows, title, unit="条", width=640):
 def line_chart(points, title, unit="条", width=640, height=260):
     """Line chart of [(day label, value)] in order, with both axes, as an SVG Markup."""
     uid = f"chart{next(_ids)}"
-    left, right, top_pad, bottom = 48, 16, 34, 48
+    left, right, top_pad, bottom = 48, 24, 26, 48
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = nice_max(max([v for _, v in points] + [0]))
     parts = [f'<svg class="chart" role="img" aria-labelledby="{uid}" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{uid}">{escape(title)}</title>',
-             f'<text x="0" y="18" font-size="15" font-weight="600" fill="{INK}">{escape(title)}</text>']
+             f'<title id="{uid}">{escape(title)}</title>']
     base_y = top_pad + plot_h
     for tick in _ticks(top):
         y = base_y - plot_h * tick / top
