@@ -219,8 +219,8 @@ def archive_review():
     items = list(_review_query(org, status, kind, query).limit(500))
     counts = dict(ArchiveItem.select(ArchiveItem.status, fn.COUNT(ArchiveItem.id)).join(Person)
                   .where(Person.org == org).group_by(ArchiveItem.status).tuples())
-    return render("unit/archive_review.html", "unit/_archive_rows.html", items=items, status=status, kind=kind,
-                  query=query, counts=counts, statuses=ITEM_STATUSES, kinds=ARCHIVE_KINDS, all=ALL,
+    return render("unit/archive_review.html", "unit/_archive_rows.html", items=items, chosen_status=status,
+                  kind=kind, query=query, counts=counts, statuses=ITEM_STATUSES, kinds=ARCHIVE_KINDS, all=ALL,
                   summary=item_summary)
 
 
@@ -349,7 +349,7 @@ def claims():
             .order_by(CertificateClaim.created_at.desc(), CertificateClaim.id.desc()))
     if status in ITEM_STATUSES:
         rows = rows.where(CertificateClaim.status == status)
-    return render("unit/claims.html", rows=list(rows), status=status, statuses=ITEM_STATUSES, all=ALL)
+    return render("unit/claims.html", rows=list(rows), chosen_status=status, statuses=ITEM_STATUSES, all=ALL)
 
 
 @bp.post("/claims/<int:claim_id>/approve")

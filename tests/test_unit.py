@@ -132,7 +132,7 @@ def test_choose_supervisor_without_javascript_then_save_changes_the_route(client
     page = body(post(client, "/unit/profile", {**data, "action": "search", "supervisor_q": "文化旅游"}))
     assert wlj.credit_code in page and 'value="赵法人"' in page
     page = body(post(client, "/unit/profile", {**data, "pick_supervisor": str(wlj.id)}))
-    assert f'name="supervisor" value="{wlj.id}"' in page
+    assert f'name="supervisor" value="{wlj.id}"' in page and page.count('name="supervisor"') == 1
     response = post(client, "/unit/profile", {**data, "supervisor": str(wlj.id)})
     assert response.status_code == 303
     saved = Org.get_by_id(org.id)
@@ -196,6 +196,8 @@ def test_review_filters_by_status_kind_and_name(client, auth):
     pending_item(other, "学习经历")
     pending_item(demo_person("张三"), "工作经历")
     auth.unit(org.credit_code)
+    for path in ("/unit/archive", "/unit/archive?status=审核不通过", "/unit/claims", "/unit/claims?status=全部"):
+        assert client.get(path).status_code == 200
     page = body(client.get("/unit/archive?q=周八"))
     assert "周八" in page and "张三" not in page
     page = body(client.get("/unit/archive?kind=工作经历"))
