@@ -900,5 +900,7 @@ def delete(app_id):
         Attachment.delete().where(Attachment.application == record).execute()
         FormFile.delete().where(FormFile.application == record).execute()
         Application.delete().where((Application.id == record.id) & (Application.status == STATUS_DRAFT)).execute()
+        AuditEvent.create(account=g.account, role=ROLE_PERSON, action="删除申报记录", from_status=STATUS_DRAFT,
+                          detail={"application_id": record.id, "plan": record.plan.name, "level": record.level})
     flash("已删除申报记录", "success")
     return redirect(url_for("declare.home"), 303)

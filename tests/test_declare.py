@@ -328,6 +328,7 @@ def test_delete_only_never_submitted_drafts(client, auth):
     token = csrf_token(client, "/declare/")
     assert client.post(f"/declare/{app_id}/delete", data={"csrf_token": token}).status_code == 303
     assert models.Application.get_or_none(models.Application.id == app_id) is None
+    assert models.AuditEvent.get(models.AuditEvent.action == "删除申报记录").detail["application_id"] == app_id
     app_id = start(client, plan_named(SOCIAL_MIDDLE))
     fill_to_step6(client, app_id)
     download_both(client, app_id)
