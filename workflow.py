@@ -528,8 +528,17 @@ def route_for(application):
 
 
 def _items_of(application, kind):
-    return [item.get("data") or {} for item in (application.snapshot or {}).get("items", [])
+    return [_item_fields(item.get("data") or {}) for item in (application.snapshot or {}).get("items", [])
             if item.get("kind") == kind]
+
+
+def _item_fields(data):
+    """An archive item's data as the forms read it: 「无」 entries print as 无, a period as 起止时间."""
+    if data.get("内容") == "无":
+        return {"开始时间": "无", "学校": "无", "单位": "无"}
+    if "起止时间" not in data and data.get("开始时间"):
+        data = {**data, "起止时间": f"{data['开始时间']}—{data.get('结束时间', '')}"}
+    return data
 
 
 def _pick(data, *keys):
@@ -578,20 +587,22 @@ def form_data(application, version=1):
                                          "position": ("职务", "岗位", "职务(岗位)")}),
         "qualifications": rows("专业技术资格", {"name": ("资格名称", "名称"), "series": ("系列", "职称系列"),
                                                "level": ("等级", "级别"), "obtained": ("取得时间", "时间"),
-                                               "issuer": ("发证机关", "颁发单位", "审批单位"), "cert_no": ("证书编号",)}),
+                                               "issuer": ("评审机构", "发证机关", "颁发单位", "审批单位"),
+                                               "cert_no": ("证书编号",)}),
         "certificates": rows("执业(职业)资格", {"name": ("资格名称", "名称"), "level": ("等级", "级别"),
                                                "obtained": ("取得时间", "时间"), "issuer": ("发证机关", "颁发单位"),
                                                "cert_no": ("证书编号",)}),
         "papers": rows("论文", {"title": ("题目", "论文题目", "名称"), "journal": ("期刊", "刊物名称", "发表刊物"),
-                               "date": ("发表时间", "时间"), "role": ("作者排名", "本人角色", "角色")}),
-        "books": rows("著作", {"title": ("书名", "名称", "题目"), "publisher": ("出版社",),
-                              "date": ("出版时间", "时间"), "role": ("本人角色", "角色", "作者排名")}),
+                               "date": ("发表时间", "时间"), "role": ("本人排名", "作者排名", "本人角色", "角色")}),
+        "books": rows("著作", {"title": ("著作名称", "书名", "名称", "题目"), "publisher": ("出版社",),
+                              "date": ("出版时间", "时间"),
+                              "role": ("本人承担部分", "本人角色", "角色", "作者排名")}),
         "awards": rows("获奖", {"name": ("奖项名称", "名称"), "level": ("等级", "获奖等级"),
                                "date": ("获奖时间", "时间"), "rank": ("排名", "本人排名")}),
         "projects": rows("项目", {"name": ("项目名称", "名称"), "source": ("项目来源", "来源"),
                                  "date": ("起止时间", "时间"), "role": ("本人角色", "角色")}),
         "patents": rows("专利", {"name": ("专利名称", "名称"), "number": ("专利号",),
-                                "date": ("授权时间", "时间"), "role": ("本人角色", "排名", "角色")}),
+                                "date": ("授权时间", "时间"), "role": ("本人排名", "本人角色", "排名", "角色")}),
         "achievements_text": info.get("achievements_text", ""),
         "summary": info.get("summary") or None,
         "dedupe": application.dedupe,

@@ -35,7 +35,10 @@ def start_session(account, role=None):
     """Open a server-side session for `account` and put only its token in the cookie."""
     token = secrets.token_urlsafe(32)
     UserSession.create(token_hash=_hash(token), account=account, role=role)
+    flashes = session.get("_flashes")
     session.clear()
+    if flashes:
+        session["_flashes"] = flashes  # a message set before login ("注册成功") survives the new session
     session["sid"] = token
     session.permanent = True
     return token

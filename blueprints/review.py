@@ -147,8 +147,8 @@ def _row_response(record, message, category="success"):
     if is_htmx():
         response = render("review/home.html", "review/_row.html", record=record, mask_id=mask_id,
                           actions=workflow.actions_for(record, g.role, g.account), message=message)
-        response.headers["HX-Trigger"] = json.dumps({"queueChanged": True, "closeDialog": message},
-                                                    ensure_ascii=False)
+        # Escaped JSON: header values must be Latin-1 on the wire, and gunicorn refuses anything else.
+        response.headers["HX-Trigger"] = json.dumps({"queueChanged": True, "closeDialog": message})
         return response
     flash(message, category)
     return redirect(url_for("review.home"), 303)
