@@ -23,7 +23,8 @@ def test_archive_fields_reach_the_form_rows(app):
         {"kind": "专业技术资格", "data": {"系列": "工程技术", "等级": "初级", "资格名称": "助理工程师",
                                     "取得时间": "2015-12", "证书编号": "A1", "评审机构": "托县职改办"}},
     ])
-    data = workflow.form_data(application)
+    with app.app_context():
+        data = workflow.form_data(application)
     assert data["education_history"][0]["start"] == "无"
     assert data["books"] == [{"title": "草原建筑结构", "publisher": "内蒙古人民出版社", "date": "2020-05",
                               "role": "第三章"}]
