@@ -14,8 +14,8 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from conftest import SHOTS
-from test_login_roles import PASSWORD, logout, staff_login, talent_login
+from e2e.conftest import SHOTS
+from e2e.test_login_roles import PASSWORD, logout, staff_login, talent_login
 
 CSRF = re.compile(r'name="(?:\w-)?csrf_token"[^>]*?value="([^"]+)"')
 HIGH = "社会化正高级、副高级职称申报计划"

@@ -5,7 +5,7 @@ import re
 from PIL import Image
 
 import models
-from conftest import csrf_token
+from tests.conftest import csrf_token
 
 SOCIAL_MIDDLE = "社会化中级、初级职称申报计划(试运行)"
 SOCIAL_HIGH = "社会化正高级、副高级职称申报计划"

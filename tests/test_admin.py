@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 import models
-from conftest import csrf_token, demo_org, make_org, make_person
-from test_admin_factory import make_application
+from tests.conftest import csrf_token, demo_org, make_org, make_person
+from tests.test_admin_factory import make_application
 
 BAOTOU_COUNTY = "150203"
 

@@ -9,7 +9,7 @@ import models
 import pdfgen
 import storage
 import workflow
-from conftest import make_org, make_person
+from tests.conftest import make_org, make_person
 
 TITLES = {"正高级": "正高级工程师", "副高级": "高级工程师", "中级": "工程师", "初级": "助理工程师", "员级": "技术员"}
 

@@ -1,7 +1,7 @@
 """HTTP tests of the applicant side: plans, the six steps, submission, records, 重新申报."""
 import models
-from conftest import csrf_token, demo_person, make_org, make_person
-from declare_helpers import (
+from tests.conftest import csrf_token, demo_person, make_org, make_person
+from tests.declare_helpers import (
     SOCIAL_HIGH, SOCIAL_MIDDLE, download_both, fill_to_step6, image_bytes, info_data, person_pdf, plan_named,
     post_step, start, submit,
 )

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 import models
 import seed
-from conftest import csrf_token, demo_person, make_org, make_person
-from test_review_factory import make_submitted, reload
+from tests.conftest import csrf_token, demo_person, make_org, make_person
+from tests.test_review_factory import make_submitted, reload
 
 UNIT = "托克托县建设工程有限公司"
 SUPERVISOR = "托克托县住房和城乡建设局"

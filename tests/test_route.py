@@ -4,8 +4,8 @@ import pytest
 import models
 import workflow
 from blueprints.declare import talent_snapshot
-from conftest import demo_org, make_org, make_person
-from declare_helpers import SOCIAL_HIGH, SOCIAL_MIDDLE, plan_named
+from tests.conftest import demo_org, make_org, make_person
+from tests.declare_helpers import SOCIAL_HIGH, SOCIAL_MIDDLE, plan_named
 
 
 @pytest.fixture

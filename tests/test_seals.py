@@ -7,8 +7,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 import models
-from conftest import csrf_token
-from test_review_console import login_as
+from tests.conftest import csrf_token
+from tests.test_review_console import login_as
 
 
 def png(size=(164, 164), transparent=True, color=(200, 20, 20)):

@@ -6,8 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 import models
-from conftest import make_org, make_person
-from test_admin_factory import make_application
+from tests.conftest import make_org, make_person
+from tests.test_admin_factory import make_application
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import pytest
 
 import models
 import workflow
-from test_review_factory import account_of, make_submitted, reload
+from tests.test_review_factory import account_of, make_submitted, reload
 
 ROUTE = ["工作单位", "主管单位", "旗县人社局", "盟市人社局", "评委会"]
 GOOD = {"expected": 9, "present": 8, "agree": 6, "against": 1, "abstain": 1}

@@ -5,8 +5,8 @@ import pytest
 
 import models
 import workflow
-from test_review_factory import account_of, make_submitted, reload
-from test_transitions import GOOD, bring_to
+from tests.test_review_factory import account_of, make_submitted, reload
+from tests.test_transitions import GOOD, bring_to
 
 
 def race(app, attempts):

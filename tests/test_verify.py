@@ -5,8 +5,8 @@ import pytest
 
 import models
 import pdfgen
-from conftest import make_org, make_person
-from test_admin_factory import make_application
+from tests.conftest import make_org, make_person
+from tests.test_admin_factory import make_application
 
 
 @pytest.fixture
