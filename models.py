@@ -202,7 +202,8 @@ class BaseModel(Model):
 class Region(BaseModel):
     code = CharField(primary_key=True, max_length=6)
     name = CharField()
-    parent = ForeignKeyField("self", null=True, backref="children", column_name="parent_code")
+    parent = ForeignKeyField("self", null=True, backref="children", column_name="parent_code",
+                             object_id_name="parent_id")
     level = CharField(constraints=[Check("level in ('自治区','盟市','旗县市区','功能区')")])
 
     def city(self):

@@ -81,7 +81,7 @@ def city_code(region_code):
     region = Region.get_or_none(Region.code == region_code)
     if region is None or region.level == "自治区":
         return PROVINCE
-    return region.code if region.level == "盟市" else region.parent_code
+    return region.code if region.level == "盟市" else region.parent_id
 
 
 def get_scoped(model, object_id, region_of):

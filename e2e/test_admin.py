@@ -173,7 +173,7 @@ def test_refused_for_missing_supervisor_role_then_granted_then_submitted_and_ver
 
 def shot_page(page, name):
     import os
-    from conftest import SHOTS
+    from e2e.conftest import SHOTS
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 

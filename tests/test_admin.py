@@ -144,7 +144,7 @@ def test_series_permission_scope_and_checks(client, auth):
 
 def test_disabling_an_account_ends_its_sessions_at_once(app, auth):
     unit_client = app.test_client()
-    from conftest import AuthActions
+    from tests.conftest import AuthActions
     AuthActions(unit_client).unit(demo_org().credit_code)
     assert unit_client.get("/unit/").status_code == 200
     account = models.Account.get(models.Account.org == demo_org())
@@ -173,7 +173,7 @@ def test_admin_cannot_disable_itself(client, auth):
 
 
 def test_reset_password(app, auth):
-    from conftest import AuthActions
+    from tests.conftest import AuthActions
     person_client = app.test_client()
     AuthActions(person_client).person("150122199001011236")
     account = models.Account.get(models.Account.login == "150122199001011236")

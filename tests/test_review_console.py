@@ -107,7 +107,7 @@ def test_a_stale_action_tells_the_loser(client, auth, record):
 
 
 def test_committee_enters_the_tally(client, auth, app, record):
-    from test_transitions import bring_to
+    from tests.test_transitions import bring_to
     with app.app_context():
         record = bring_to(record, "评委会审核中")
     login_as(auth, "评委会")
@@ -151,7 +151,7 @@ def test_another_units_record_cannot_be_acted_on(client, auth, app):
 
 
 def test_bureau_sees_the_record_only_once_on_its_route_and_the_pdf_is_the_sealed_one(client, auth, app, record):
-    from test_transitions import bring_to
+    from tests.test_transitions import bring_to
     login_as(auth, "旗县人社局")
     assert "张三" in client.get("/review/?scope=all").get_data(as_text=True)
     assert "张三" not in client.get("/review/").get_data(as_text=True)  # not its turn yet
@@ -187,7 +187,7 @@ def test_history_shows_only_this_units_actions(client, auth, record):
 
 
 def test_locate_tells_where_the_record_is(client, auth, app, record):
-    from test_transitions import bring_to
+    from tests.test_transitions import bring_to
     with app.app_context():
         record = bring_to(record, "主管单位待签章")
     login_as(auth, "旗县人社局")
@@ -217,7 +217,7 @@ def test_locate_explains_a_wrong_route_and_hides_unrelated_records(client, auth,
 
 
 def test_applicant_sees_progress_and_the_return(client, auth, app, record):
-    from test_transitions import bring_to
+    from tests.test_transitions import bring_to
     with app.app_context():
         record = bring_to(record, "主管单位签章前退回")
     login_as(auth, "个人")

@@ -155,8 +155,8 @@ def test_qr_signature_pad_saves_the_drawing_once(client, auth, app):
 
 def test_a_full_seal_set_stamps_every_piece(client, auth, app):
     import workflow
-    from test_review_factory import account_of, make_submitted
-    from test_transitions import bring_to
+    from tests.test_review_factory import account_of, make_submitted
+    from tests.test_transitions import bring_to
     login_as(auth, "工作单位")
     post(client, "/seals/generate", {"gen-unit_name": "托克托县建设工程有限公司"})
     post(client, "/seals/upload/负责人签字", files={"up2-image": (png((300, 90)), "leader.png")})

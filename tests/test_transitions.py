@@ -101,7 +101,7 @@ def test_returns_need_a_reason(app, action):
 
 
 def test_another_unit_of_the_same_role_may_not_act(app):
-    from conftest import make_org
+    from tests.conftest import make_org
     with app.app_context():
         record = make_submitted()
         stranger = models.Account.get(models.Account.org == make_org())

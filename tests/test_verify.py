@@ -28,7 +28,7 @@ def files_dir(app):
 
 
 def check(client, code="", pdf=None, filename="form.pdf"):
-    from conftest import csrf_token
+    from tests.conftest import csrf_token
     data = {"code": code, "csrf_token": csrf_token(client, "/verify/")}
     if pdf is not None:
         data["pdf"] = (io.BytesIO(pdf), filename)
