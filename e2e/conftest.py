@@ -11,7 +11,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = os.path.join(ROOT, "test-results", "screenshots")
+# Outside test-results/, which pytest-playwright empties at the start of every session.
+SHOTS = os.path.join(ROOT, "screenshots")
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +77,7 @@ def base_url(pytestconfig, tmp_path_factory):
 
 @pytest.fixture
 def shot(page):
-    """Save a screenshot under test-results/screenshots/ for a person to look at."""
+    """Save a screenshot under screenshots/ for a person to look at."""
     os.makedirs(SHOTS, exist_ok=True)
 
     def take(name, full_page=True):
