@@ -174,6 +174,20 @@ class _Doc(FPDF):
             self.set_xy(x + 1.5, top + i * line_h)
             self.cell(w - 3.0, line_h, line, align=align)
 
+    def centred_line(self, y, text, size, min_size=7.0, family=SERIF):
+        """Centre text across the content width at y, shrinking it to fit; wrap only below min_size.
+
+        Returns the height used, so a long plan name is never cut off at the page edge (guide 四(七)).
+        """
+        while size > min_size and len(self.lines(text, L.CONTENT_W, size, family)) > 1:
+            size -= 0.5
+        lines = self.lines(text, L.CONTENT_W, size, family)
+        line_h = size * 0.55
+        for i, line in enumerate(lines):
+            self.set_xy(L.MARGIN, y + i * line_h)
+            self.cell(L.CONTENT_W, line_h, line, align="C")
+        return len(lines) * line_h
+
     def new_page(self):
         self.add_page()
         self.set_y(L.MARGIN)
@@ -377,9 +391,7 @@ def _cover(doc, data):
     doc.font(24, SANS)
     doc.set_xy(L.MARGIN, 62)
     doc.cell(L.CONTENT_W, 14, REVIEW_TITLE, align="C")
-    doc.font(11)
-    doc.set_xy(L.MARGIN, 80)
-    doc.cell(L.CONTENT_W, 8, _text(data.get("plan_name")), align="C")
+    doc.centred_line(82, _text(data.get("plan_name")), 11, min_size=10)
     declared = data.get("declared") or {}
     fields = [
         ("姓    名", _text(data.get("name"))),
@@ -554,10 +566,9 @@ def submission_form(data):
     doc.font(18, SANS)
     doc.set_xy(L.MARGIN, L.MARGIN + 2)
     doc.cell(L.CONTENT_W, 10, SUBMISSION_TITLE, align="C")
-    doc.font(9.5)
-    doc.set_xy(L.MARGIN, L.MARGIN + 13)
-    doc.cell(L.CONTENT_W, 6, f"申报计划:{_text(data.get('plan_name'))}    申报类型:{_text(data.get('plan_type'))}", align="C")
-    doc.set_xy(L.MARGIN, L.MARGIN + 21)
+    used = doc.centred_line(L.MARGIN + 14, f"申报计划:{_text(data.get('plan_name'))}    申报类型:{_text(data.get('plan_type'))}",
+                            9.5, min_size=8)
+    doc.set_xy(L.MARGIN, L.MARGIN + max(21, 15 + used))
     cur = data.get("current_title") or {}
     dec = data.get("declared") or {}
     w = (24.0, 66.0, 24.0, 66.0)

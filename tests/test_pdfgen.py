@@ -441,3 +441,20 @@ def test_libreoffice_style_rewrites_are_accepted(record):
         ws.column_dimensions["B"].width = ws.column_dimensions["B"].width + 0.6
     edits = pdfgen.read_form_xlsx(template, _edit(template, libreoffice))
     assert set(edits) == {"summary"}
+
+
+def test_a_long_plan_name_stays_inside_the_page():
+    """The real 社会化 高级 plan name is longer than a line at the first type size: it shrinks, never runs off."""
+    from pdfgen.layout import MARGIN
+    record = pdfgen.sample_record(n_items=4)
+    record.update(secret="s", plan_name="2026年内蒙古自治区社会化正高级、副高级职称申报计划(除会计、卫生,经济副高级等考评结合系列外)(试运行)")
+    margin_pt = MARGIN * 72 / 25.4
+    for pdf in (pdfgen.submission_form(record), pdfgen.review_form(record)):
+        boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf,
+                               capture_output=True).stdout.decode()
+        width = float(re.search(r'<page width="([\d.]+)"', boxes).group(1))
+        words = re.findall(r'<word xMin="([\d.]+)"[^>]*xMax="([\d.]+)"[^>]*>([^<]*)</word>', boxes)
+        plan_words = [(float(a), float(b)) for a, b, text in words if "申报计划" in text or "考评结合" in text]
+        assert plan_words
+        for left, right in plan_words:
+            assert left >= margin_pt - 1 and right <= width - margin_pt + 1
