@@ -10,7 +10,7 @@ from blueprints.access import is_htmx, render, role_required
 from blueprints.review_forms import CommitteeForm, LocateForm, OpinionForm, SearchForm
 from models import (
     ROLE_CITY, ROLE_COMMITTEE, ROLE_COUNTY, ROLE_PERSON, ROLE_SUPERVISOR, ROLE_UNIT, STATUS_DRAFT, STATUS_PASSED,
-    Account, Application, Attachment, AuditEvent, FormFile, Person, Plan, fn, is_returned,
+    Account, Application, Attachment, AuditEvent, FormFile, Person, Plan, RouteStep, fn, is_returned,
     status_reviewing, status_to_seal,
 )
 
@@ -65,9 +65,16 @@ def _search(form):
         query = query.where(Application.level == form.level.data)
     if form.status.data:
         query = query.where(Application.status == form.status.data)
+    records = list(query.order_by(Application.submitted_at.desc(), Application.id.desc()))
+    routes = {}
+    if records:
+        ids = query.clone().select(Application.id).order_by()
+        for step in (RouteStep.select().where(RouteStep.application.in_(ids))
+                     .order_by(RouteStep.application, RouteStep.seq)):
+            routes.setdefault(step.application_id, []).append(step)
     rows = []
-    for record in query.order_by(Application.submitted_at.desc(), Application.id.desc()):
-        actions = workflow.actions_for(record, g.role, g.account)
+    for record in records:
+        actions = workflow.actions_for(record, g.role, g.account, routes.get(record.id, []))
         if form.scope.data != "all" and not actions:
             continue
         rows.append((record, actions))
