@@ -2,7 +2,7 @@
 import io
 import json
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, request, send_file, url_for
 
 import storage
 import workflow
@@ -104,7 +104,13 @@ def _search_form():
 def home():
     """The console of the active role: counts per status, search and the list with its row actions."""
     form = _search_form()
-    return render("review/home.html", "review/_table.html", form=form, rows=_search(form),
+    rows = _search(form)
+    size = current_app.config.get("REVIEW_PAGE_SIZE", 50)
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    pager_args = {key: value for key, value in request.args.items() if key != "page"}
+    return render("review/home.html", "review/_table.html", form=form, rows=rows[(page - 1) * size:page * size],
+                  total=len(rows), page_no=page, pages=pages, pager_args=pager_args,
                   counts=status_counts(), mask_id=mask_id)
 
 
