@@ -27,12 +27,15 @@ db: install
 run: db
 	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --worker-class gthread "app:create_app()"
 
-# Debian packages the tests need: Chromium and a CJK font for the browser, poppler for PDF checks.
+# Debian packages the tests need: Chromium and a CJK font for the browser, poppler for PDF checks,
+# tesseract (with its Chinese data) for the 脱敏 check of images and scans.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -d /usr/share/fonts/opentype/noto ] || missing="$$missing fonts-noto-cjk"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
+	[ -e /usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata ] || missing="$$missing tesseract-ocr-chi-sim"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

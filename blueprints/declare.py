@@ -1,7 +1,10 @@
 """职称申报系统 for 个人: 申报计划, the six-step wizard, 申报记录, 申报进度, 补充公示书面报告, 重新申报."""
 import io
+import os
 import re
+import shutil
 import subprocess
+import tempfile
 
 from flask import Blueprint, abort, flash, g, redirect, request, send_file, url_for
 from peewee import IntegrityError
@@ -42,6 +45,7 @@ PHOTO_MAX = 2 * 1024 * 1024
 PHOTO_MIN_W, PHOTO_MIN_H, PHOTO_MAX_SIDE = 200, 250, 3000
 FORMS = {"review": "评审表", "submission": "送审表"}
 OCR_NOTE = "图片无法自动识别文字(系统未配置文字识别),请自行确认图片中已去除姓名、身份证号、手机号、单位名称等信息"
+OCR_ON_NOTE = "图片和扫描件经文字识别检查;识别可能遗漏手写或模糊的内容,请自行再确认"
 TALENT_KEYS = ("name", "former_name", "id_number", "gender", "birth_date", "ethnicity", "political_status", "phone",
                "education", "education_cert_no", "degree", "school", "major", "graduation", "work_start",
                "cur_series", "cur_specialty", "cur_level", "cur_name", "cur_obtained")
@@ -238,11 +242,51 @@ def _pdf_text(data):
     return result.stdout.decode("utf-8", "replace")
 
 
+def ocr_available():
+    """True when tesseract with its Chinese data is installed (images and scans can then be read)."""
+    return shutil.which("tesseract") is not None
+
+
+def _image_text(data):
+    """Text recognised in an image by tesseract (chi_sim+eng), None when OCR is not available."""
+    if not ocr_available():
+        return None
+    try:
+        result = subprocess.run(["tesseract", "stdin", "stdout", "-l", "chi_sim+eng", "--psm", "6"], input=data,
+                                capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
+
+
+def _scan_text(data, pages=3):
+    """Text of a scanned PDF (no text layer): its first pages rendered with pdftoppm, then recognised."""
+    if not ocr_available():
+        return None
+    with tempfile.TemporaryDirectory() as workdir:
+        try:
+            subprocess.run(["pdftoppm", "-q", "-r", "150", "-png", "-f", "1", "-l", str(pages), "-",
+                            os.path.join(workdir, "page")], input=data, capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        texts = []
+        for name in sorted(os.listdir(workdir)):
+            with open(os.path.join(workdir, name), "rb") as handle:
+                texts.append(_image_text(handle.read()) or "")
+    return "\n".join(texts)
+
+
 def leaks(data, kind, record):
-    """[what leaks] of a 脱敏 file: the applicant's 姓名/身份证号/手机号/单位名称 found in its text."""
-    if kind != "pdf":
-        return []
-    text = _pdf_text(data)
+    """[what leaks] of a 脱敏 file: the applicant's 姓名/身份证号/手机号/单位名称 found in its text.
+
+    PDFs are read by their text layer; images and scanned PDFs by OCR when tesseract is installed.
+    """
+    if kind == "pdf":
+        text = _pdf_text(data)
+        if text is not None and not text.strip():
+            text = _scan_text(data)
+    else:
+        text = _image_text(data)
     if text is None:
         return []
     flat = re.sub(r"\s+", "", text).upper()
@@ -412,7 +456,7 @@ def _render_step(record, n, status=200, form=None, **context):
         blind = workflow.needs_desensitized(record.series, record.specialty, record.level)
         return _wizard(record, 5, status, form=upload, next_form=ItemsForm(), blind=blind,
                        attachments=list(record.attachments.order_by(Attachment.category, Attachment.id)),
-                       missing=missing_twins(record), ocr_note=OCR_NOTE, remove=ActionForm(), **context)
+                       missing=missing_twins(record), ocr_note=OCR_ON_NOTE if ocr_available() else OCR_NOTE, remove=ActionForm(), **context)
     stops, route_error = _route_view(record)
     return _wizard(record, 6, status, form=form or ConfirmForm(), stops=stops, route_error=route_error,
                    problems=readiness(record), excel=ExcelForm(), dedupe_form=ActionForm(),
