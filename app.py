@@ -90,6 +90,9 @@ def create_app(test_config=None):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    # A global, not a context value, so imported macros see it too.
+    app.add_template_global(models.mask_id, "mask_id")
+
     @app.context_processor
     def layout_context():
         from models import PICK_LABELS

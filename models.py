@@ -171,6 +171,17 @@ def id_facts(value):
     return born, ("男" if int(value[16]) % 2 else "女")
 
 
+def mask_id(number):
+    """身份证号 as lists show it: 150122********1236 (the region and the last four only)."""
+    number = number or ""
+    return number[:6] + "*" * 8 + number[14:] if len(number) == 18 else number
+
+
+def mask_name(name):
+    """An applicant's name on public pages and statistics: 张三 → 张*."""
+    return (name[0] + "*" * (len(name) - 1)) if name else ""
+
+
 def credit_check_char(first17):
     """The GB 32100 check character for the first 17 characters of a 统一社会信用代码."""
     total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS))

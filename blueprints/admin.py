@@ -17,7 +17,8 @@ from blueprints.auth import hash_password
 from blueprints.charts import bar_chart, line_chart
 from models import (
     LEVELS, OFFLINE_PLAN_TYPES, ROLE_ADMIN, ROLE_CITY, Account, Agency, AgencySeries, Application, AuditEvent,
-    Committee, CommitteeScope, Org, Person, Plan, PlanScope, Region, RouteStep, TitleSeries, fn, now, write_tx,
+    Committee, CommitteeScope, Org, Person, Plan, PlanScope, Region, RouteStep, TitleSeries, fn, mask_id, mask_name,
+    now, write_tx,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -113,11 +114,6 @@ def json_contains(field, text):
     # Wildcards typed by the user are dropped rather than escaped: SQLite and PostgreSQL escape differently.
     plain = text.replace("%", "").replace("_", "")
     return Expression(field, OP.ILIKE, Value(f"%{plain}%", converter=False))
-
-
-def mask_id(id_number):
-    """身份证号 masked for lists: 150122********1236."""
-    return id_number[:6] + "*" * 8 + id_number[-4:] if len(id_number) == 18 else id_number
 
 
 def back_to_users(kind, q):
@@ -779,11 +775,6 @@ def compute_stats():
     stats["waiting"] = sorted(records, key=lambda r: -r[4])[:20]
     stats["total"] = len(apps)
     return stats
-
-
-def mask_name(name):
-    """An applicant's name masked for lists and the public check: 张三 → 张*."""
-    return (name[0] + "*" * (len(name) - 1)) if name else ""
 
 
 def short_plan_name(name):

@@ -11,7 +11,7 @@ from blueprints.review_forms import CommitteeForm, LocateForm, OpinionForm, Sear
 from models import (
     ROLE_CITY, ROLE_COMMITTEE, ROLE_COUNTY, ROLE_PERSON, ROLE_SUPERVISOR, ROLE_UNIT, STATUS_DRAFT, STATUS_PASSED,
     Account, Application, Attachment, AuditEvent, FormFile, Person, Plan, RouteStep, fn, is_returned,
-    status_reviewing, status_to_seal,
+    mask_id, status_reviewing, status_to_seal,
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -26,12 +26,6 @@ DIALOG_LABELS = {
     workflow.FORCE_REJECT: ("强制驳回", "驳回原因", "确认驳回"),
 }
 EXPORT_COLUMNS = ("姓名", "身份证号", "申报类型", "申报计划", "申报系列", "申报专业", "申报等级", "资格名称", "申报时间", "状态")
-
-
-def mask_id(number):
-    """身份证号 as lists show it: the region and the check digit only."""
-    number = number or ""
-    return number[:6] + "*" * 8 + number[14:] if len(number) == 18 else number
 
 
 def scoped(role=None):

@@ -16,7 +16,7 @@ from wtforms.validators import Length
 from blueprints.access import render
 from blueprints.forms import strip
 from models import (
-    ROLE_COMMITTEE, ROLE_UNIT, Application, FormFile, RateLimit, RouteStep, StoredFile, now, write_tx,
+    ROLE_COMMITTEE, ROLE_UNIT, Application, FormFile, RateLimit, RouteStep, StoredFile, mask_name, now, write_tx,
 )
 from pdfgen import pretty_code, verify_code
 from storage import UploadError, check_upload
@@ -32,11 +32,6 @@ TOO_MANY = "核验过于频繁,请稍后再试"
 class VerifyForm(FlaskForm):
     code = StringField("编码", filters=[strip], validators=[Length(max=40, message="编码过长")])
     pdf = FileField("上传PDF文件")
-
-
-def mask_name(name):
-    """张三 → 张*: the public page never shows a full name."""
-    return (name[0] + "*" * (len(name) - 1)) if name else ""
 
 
 def allow(key, limit, seconds):

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from e2e.conftest import SHOTS
+from tests.declare_helpers import info_data
 from e2e.test_login_roles import PASSWORD, logout, staff_login, talent_login
 
 CSRF = re.compile(r'name="(?:\w-)?csrf_token"[^>]*?value="([^"]+)"')
@@ -50,20 +51,6 @@ def _jpeg():
     buf = io.BytesIO()
     Image.new("RGB", (330, 440), (67, 142, 219)).save(buf, "JPEG")
     return buf.getvalue()
-
-
-def _info(series, specialty, level, title, **extra):
-    data = {
-        "series": series, "specialty": specialty, "level": level, "title_name": title,
-        "practice_specialty": specialty, "practice_other": "", "former_name": "", "ethnicity": "汉族",
-        "political_status": "群众", "phone": "13800471001", "education": "本科",
-        "education_cert_no": "101261201205001234", "degree": "学士", "school": "内蒙古大学", "major": "土木工程",
-        "graduation": "2012-07", "work_start": "2012-08", "cur_series": "工程技术", "cur_specialty": "建设工程",
-        "cur_level": "初级", "cur_name": "助理工程师", "cur_obtained": "2019-12",
-        "achievements_text": "主持多项市政工程的施工技术管理工作,工程均一次通过验收。", "summary": "",
-    }
-    data.update(extra)
-    return data
 
 
 def finish_and_submit(request, app_id):
@@ -252,7 +239,7 @@ def test_full_path_with_seals_set_up_in_the_browser(page, browser, applicant, sh
     """工作单位 → 主管单位 → 旗县 → 盟市 → 评委会 → 审核通过, strict scope: refused first, sealed once complete."""
     from pdfgen.layout import FORM_SUBMISSION, cell_rect
     # 工程技术 电力 副高级 is in the strict scope of SPEC §4: 签章 is refused until every piece is there.
-    record_id = declare(applicant, "张三", HIGH, _info("工程技术", "电力", "副高级", "高级工程师",
+    record_id = declare(applicant, "张三", HIGH, info_data("工程技术", "电力", "副高级", "高级工程师",
                                                       practice_specialty="电力"))
     for role in ("工作单位", "主管单位", "旗县人社局", "盟市人社局"):
         as_role(page, role)
@@ -344,7 +331,7 @@ def test_full_path_with_seals_set_up_in_the_browser(page, browser, applicant, sh
 
 
 def test_return_before_seal_then_redeclare_and_resubmit(page, applicant, shot):
-    declare(applicant, "李四", HIGH, _info("文物博物", "文博", "正高级", "研究馆员", practice_specialty="文博",
+    declare(applicant, "李四", HIGH, info_data("文物博物", "文博", "正高级", "研究馆员", practice_specialty="文博",
                                           cur_series="文物博物", cur_specialty="文博", cur_level="副高级",
                                           cur_name="副研究馆员"))
     unit_login(page, "呼和浩特博物院")
@@ -383,7 +370,7 @@ def test_return_before_seal_then_redeclare_and_resubmit(page, applicant, shot):
 
 
 def test_force_reject_after_sealing(page, applicant, shot):
-    declare(applicant, "王五", MIDDLE, _info("工程技术", "建设工程", "初级", "助理工程师", cur_series="",
+    declare(applicant, "王五", MIDDLE, info_data("工程技术", "建设工程", "初级", "助理工程师", cur_series="",
                                            cur_specialty="", cur_level="", cur_name="", cur_obtained=""))
     unit_login(page, "内蒙职称申报有限公司")
     page.goto("/review/")
